@@ -8,5 +8,6 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
+  setupFiles: ['<rootDir>/tests/setup-env.ts'],
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
 };
