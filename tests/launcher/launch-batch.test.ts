@@ -251,12 +251,10 @@ describe('launch-batch handler', () => {
 
   it('treats failures[] with no task as a transient failure, never a success', async () => {
     const launcher = buildLauncher(store);
-    launcher.ecs
-      .on(RunTaskCommand)
-      .resolves({
-        tasks: [],
-        failures: [{ arn: 'arn:aws:ecs:::container-instance/x', reason: 'RESOURCE:MEMORY' }],
-      });
+    launcher.ecs.on(RunTaskCommand).resolves({
+      tasks: [],
+      failures: [{ arn: 'arn:aws:ecs:::container-instance/x', reason: 'RESOURCE:MEMORY' }],
+    });
     const record = sqsRecord({ body: queuedBody({ batchTypeId: 1, requestId: rid('mem') }) });
 
     const response = await invoke(launcher, [record]);
