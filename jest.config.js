@@ -10,4 +10,23 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   setupFiles: ['<rootDir>/tests/setup-env.ts'],
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  collectCoverage: true,
+  coverageProvider: 'v8',
+  coverageReporters: ['text-summary', 'json-summary'],
+  collectCoverageFrom: [
+    'handlers/**/*.ts',
+    'config/**/*.ts',
+    'src/**/*.ts',
+    'sandbox/**/*.ts',
+    // Command-line entry points: exercised by running them, not imported by tests.
+    '!config/check.ts',
+    '!src/contract/write-json-schema.ts',
+    // Type-only modules.
+    '!src/launcher/ports.ts',
+  ],
+  coverageThreshold: {
+    './handlers/': { lines: 95, branches: 95 },
+    './config/': { lines: 95, branches: 95 },
+    './src/launcher/': { lines: 95, branches: 90 },
+  },
 };

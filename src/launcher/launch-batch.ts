@@ -66,6 +66,7 @@ export function createLaunchBatchHandler(deps: LaunchBatchDeps) {
         });
       }
     });
+    metrics.addMetric('records', MetricUnit.Count, event.Records.length);
     publishCounts(metrics, counts);
     return results;
   };
