@@ -4,7 +4,7 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { GroupShortCircuitError } from './errors.js';
 import { processFifoBatch } from './fifo-batch.js';
 import { type LaunchRecordDeps, launchRecord, type Outcome, type RecordResult } from './launch-record.js';
@@ -43,7 +43,9 @@ function publishCounts(metrics: Metrics, counts: ReadonlyMap<string, number>): v
  * `@middy/sqs-partial-batch-failure`). Dependencies are injected so tests drive
  * the real pipeline with SDK-level mocks and real emulators.
  */
-export function createLaunchBatchHandler(deps: LaunchBatchDeps) {
+export function createLaunchBatchHandler(
+  deps: LaunchBatchDeps,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const { logger, metrics } = deps;
   const launchBatch = async (
     event: SQSEvent,
@@ -70,7 +72,7 @@ export function createLaunchBatchHandler(deps: LaunchBatchDeps) {
     publishCounts(metrics, counts);
     return results;
   };
-  return middy(launchBatch)
+  const pipeline = middy(launchBatch)
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
     .use(
@@ -80,4 +82,6 @@ export function createLaunchBatchHandler(deps: LaunchBatchDeps) {
           logger.debug('reported in batchItemFailures', { messageId: record.messageId }),
       }),
     );
+  // The middleware replaces the settled results with `{ batchItemFailures }`.
+  return pipeline as unknown as (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 }

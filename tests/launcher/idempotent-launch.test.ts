@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RunTaskCommand, type RunTaskCommandInput } from '@aws-sdk/client-ecs';
-import type { Context, SQSBatchResponse } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { ErrorCode, PermanentLaunchError, TransientLaunchError } from '../../src/launcher/errors.js';
 import { IdempotentLaunch } from '../../src/launcher/idempotent-launch.js';
 import { buildLauncher, startIdempotencyStore, taskArnFor } from '../helpers/launch-batch-fixture.js';
@@ -32,7 +32,7 @@ const invoke = (
   launcher: ReturnType<typeof buildLauncher>,
   record: ReturnType<typeof sqsRecord>,
   context = lambdaContext(),
-) => launcher.handler(sqsEvent([record]), context) as Promise<SQSBatchResponse>;
+) => launcher.handler(sqsEvent([record]), context);
 
 describe('exactly one task per request', () => {
   it('launches once for the same request arriving as 3 different SQS messages', async () => {

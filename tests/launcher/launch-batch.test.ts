@@ -2,7 +2,6 @@ import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { jest } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
-import type { SQSBatchResponse } from 'aws-lambda';
 import { clientTokenFor } from '../../src/launcher/run-task-input.js';
 import {
   buildLauncher,
@@ -33,7 +32,7 @@ let counter = 0;
 const rid = (label: string) => `${label}-${++counter}-${Date.now()}`;
 
 function invoke(launcher: ReturnType<typeof buildLauncher>, records: ReturnType<typeof sqsRecord>[]) {
-  return launcher.handler(sqsEvent(records), lambdaContext()) as Promise<SQSBatchResponse>;
+  return launcher.handler(sqsEvent(records), lambdaContext());
 }
 
 const throttling = () =>
