@@ -1,7 +1,7 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { createLifecycleTable } from '../helpers/dynalite.js';
 import { startIdempotencyStore } from '../helpers/launch-batch-fixture.js';
 import {
   DLQ_URL,
@@ -30,28 +30,14 @@ describe('handlers/launch-batch', () => {
 
   it('launches a request end to end with the stage catalog and the real idempotency table', async () => {
     const store = await startIdempotencyStore();
-    const endpoint = await store.client.config.endpoint?.();
-    await store.client.send(
-      new CreateTableCommand({
-        TableName: 'lifecycle',
-        AttributeDefinitions: [
-          { AttributeName: 'requestId', AttributeType: 'S' },
-          { AttributeName: 'batchTypeId', AttributeType: 'N' },
-        ],
-        KeySchema: [
-          { AttributeName: 'requestId', KeyType: 'HASH' },
-          { AttributeName: 'batchTypeId', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createLifecycleTable(store.client, 'lifecycle');
     Object.assign(process.env, {
       STAGE: 'local',
       DLQ_URL,
       SOURCE_QUEUE_URL: QUEUE_URL,
       IDEMPOTENCY_TABLE: store.table,
       LIFECYCLE_TABLE: 'lifecycle',
-      AWS_ENDPOINT_URL_DYNAMODB: `http://${endpoint?.hostname}:${endpoint?.port}`,
+      AWS_ENDPOINT_URL_DYNAMODB: store.endpoint,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     const ecs = mockClient(ECSClient);

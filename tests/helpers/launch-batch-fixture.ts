@@ -1,15 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient, RunTaskCommand, type RunTaskCommandInput } from '@aws-sdk/client-ecs';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import dynalite from 'dynalite';
 import { loadStageConfig } from '../../config/stages.js';
 import { indexCatalog } from '../../src/launcher/catalog-index.js';
 import { IdempotentLaunch } from '../../src/launcher/idempotent-launch.js';
 import { createLaunchBatchHandler } from '../../src/launcher/launch-batch.js';
 import type { LifecycleRecorder } from '../../src/launcher/ports.js';
+import { createIdempotencyTable, type LocalDynamoDb, startDynalite } from './dynalite.js';
 import { DLQ_URL, QUEUE_URL } from './sqs-records.js';
 
 export const LOCAL = loadStageConfig('local');
@@ -22,36 +22,11 @@ export function taskArnFor(input: RunTaskCommandInput): string {
 }
 
 /** A real DynamoDB (dynalite) with the idempotency table, for the real Powertools store. */
-export async function startIdempotencyStore(): Promise<{
-  client: DynamoDBClient;
-  table: string;
-  stop(): Promise<void>;
-}> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+export async function startIdempotencyStore(): Promise<LocalDynamoDb & { table: string }> {
+  const dynamodb = await startDynalite();
   const table = 'idempotency';
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  return {
-    client,
-    table,
-    stop: async () => {
-      client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  await createIdempotencyTable(dynamodb.client, table);
+  return Object.assign(dynamodb, { table });
 }
 
 /** Lifecycle calls, kept for assertions. */
