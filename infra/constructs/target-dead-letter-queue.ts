@@ -1,0 +1,58 @@
+import { Duration, Names } from 'aws-cdk-lib';
+import type { IRule } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ConstructPropsError } from '../errors.js';
+
+export interface TargetDeadLetterQueueProps {
+  /** Encrypts the queue; its policy must let `events.amazonaws.com` use it. */
+  readonly encryptionKey: IKey;
+  /**
+   * How long an undeliverable event waits for an operator.
+   * @default Duration.days(14)
+   */
+  readonly retentionPeriod?: Duration;
+}
+
+/**
+ * Where EventBridge puts an event it could not deliver to a rule's target after
+ * its retries (for example the FIFO queue's key policy denied it). A **standard**
+ * queue: EventBridge rejects FIFO queues as target dead-letter queues.
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+ */
+export class TargetDeadLetterQueue extends Construct {
+  public readonly queue: Queue;
+
+  constructor(scope: Construct, id: string, props: TargetDeadLetterQueueProps) {
+    super(scope, id);
+    const retentionPeriod = props.retentionPeriod ?? Duration.days(14);
+    const seconds = retentionPeriod.toSeconds();
+    if (seconds < 60 || seconds > Duration.days(14).toSeconds()) {
+      throw new ConstructPropsError(
+        `TargetDeadLetterQueue ${this.node.path}`,
+        `retentionPeriod ${seconds}s is out of range: use 1 minute to 14 days`,
+      );
+    }
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod,
+    });
+  }
+
+  /** Lets one rule dead-letter its undeliverable events here, and no other. */
+  public allowDeliveryFrom(rule: IRule): void {
+    this.queue.addToResourcePolicy(
+      new PolicyStatement({
+        sid: `AllowRule${Names.nodeUniqueId(rule.node)}`,
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }),
+    );
+  }
+}
