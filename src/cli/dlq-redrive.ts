@@ -56,6 +56,10 @@ function describeError(error: unknown): string {
   return `${awsErrorName(error) ?? 'Error'}: ${errorMessage(error)}`;
 }
 
+type MoveResult =
+  | { readonly moved: true; readonly sentMessageId: string | undefined }
+  | { readonly moved: false; readonly failure: Failure };
+
 /**
  * Moves one message back: SendMessage to the requests queue (same group, so
  * the request keeps its place among its type's; a fresh deduplication id, or
@@ -67,43 +71,45 @@ async function moveOne(
   message: DeadLetterMessage,
   from: QueueRef,
   to: QueueRef,
-): Promise<Failure | undefined> {
+): Promise<MoveResult> {
+  const failed = (reason: string): MoveResult => ({ moved: false, failure: { message, reason } });
   if (message.groupId === undefined) {
-    return { message, reason: 'it has no MessageGroupId, which the FIFO queue requires; left in the DLQ' };
+    return failed('it has no MessageGroupId, which the FIFO queue requires; left in the DLQ');
   }
   const sqs = target.client('sqs');
+  let sentMessageId: string | undefined;
   try {
-    await sqs.send(
+    ({ MessageId: sentMessageId } = await sqs.send(
       new SendMessageCommand({
         QueueUrl: to.url,
         MessageBody: message.body,
         MessageGroupId: message.groupId,
         MessageDeduplicationId: randomUUID(),
       }),
-    );
+    ));
   } catch (error) {
-    return { message, reason: `not sent, left in the DLQ (${describeError(error)})` };
+    return failed(`not sent, left in the DLQ (${describeError(error)})`);
   }
   try {
     await sqs.send(new DeleteMessageCommand({ QueueUrl: from.url, ReceiptHandle: message.receiptHandle }));
   } catch (error) {
-    return {
-      message,
-      reason:
-        `sent to ${to.name} but still in the DLQ (${describeError(error)}): do not redrive it again; ` +
+    return failed(
+      `sent to ${to.name} but still in the DLQ (${describeError(error)}): do not redrive it again; ` +
         'without a requestId it would launch twice',
-    };
+    );
   }
-  return undefined;
+  return { moved: true, sentMessageId };
 }
 
 interface OneByOneOutcome {
   readonly moved: DeadLetterMessage[];
   readonly wouldMove: DeadLetterMessage[];
-  readonly skipped: number;
+  skipped: number;
   readonly failed: Failure[];
-  readonly notReached: number;
-  readonly restoreFailures: number;
+  /** Messages this redrive moved that the launcher rejected again while it ran: their cause is not fixed. */
+  readonly cameBack: DeadLetterMessage[];
+  notReached: number;
+  restoreFailures: number;
 }
 
 async function redriveOneByOne(
@@ -119,10 +125,16 @@ async function redriveOneByOne(
     wouldMove: [],
     skipped: 0,
     failed: [],
+    cameBack: [],
     notReached: 0,
     restoreFailures: 0,
   };
-  let skipped = 0;
+  /**
+   * Message ids this redrive created in the requests queue. A DLQ message carrying one
+   * (as its id when SQS moved it, as `sourceMessageId` when the launcher rejected it)
+   * is one of ours back again: moving it once more would loop for as long as the walk runs.
+   */
+  const sent = new Set<string>();
   let visited = 0;
   const progress = progressLine(output.io, options.dryRun ? 'examining' : 'redriving');
   const selected = () => outcome.moved.length + outcome.wouldMove.length + outcome.failed.length;
@@ -132,30 +144,38 @@ async function redriveOneByOne(
     visit: async (message) => {
       visited += 1;
       let visit: 'kept' | 'removed' = 'kept';
-      if (filter !== undefined && !filter.matches(message)) {
-        skipped += 1;
+      if (
+        sent.has(message.messageId) ||
+        (message.sourceMessageId !== undefined && sent.has(message.sourceMessageId))
+      ) {
+        outcome.cameBack.push(message);
+      } else if (filter !== undefined && !filter.matches(message)) {
+        outcome.skipped += 1;
       } else if (options.dryRun) {
         outcome.wouldMove.push(message);
       } else {
-        const failure = await moveOne(target, message, queues.deadLetter, queues.requests);
-        if (failure === undefined) {
+        const result = await moveOne(target, message, queues.deadLetter, queues.requests);
+        if (result.moved) {
           outcome.moved.push(message);
+          if (result.sentMessageId !== undefined) sent.add(result.sentMessageId);
           visit = 'removed';
         } else {
-          outcome.failed.push(failure);
+          outcome.failed.push(result.failure);
         }
       }
       progress.update(
         visited,
-        totalOf(before),
+        Math.max(visited, totalOf(before)),
         `${options.dryRun ? 'would move' : 'moved'} ${options.dryRun ? outcome.wouldMove.length : outcome.moved.length}` +
-          ` · skipped ${skipped} · failed ${outcome.failed.length}`,
+          ` · skipped ${outcome.skipped} · failed ${outcome.failed.length}`,
       );
       return visit;
     },
   });
   progress.finish();
-  return { ...outcome, skipped, notReached: scan.notReached, restoreFailures: scan.restoreFailures };
+  outcome.notReached = scan.notReached;
+  outcome.restoreFailures = scan.restoreFailures;
+  return outcome;
 }
 
 /**
@@ -247,6 +267,7 @@ export async function runDlqRedrive(
       wouldMove: outcome.wouldMove.length,
       skipped: outcome.skipped,
       failed: outcome.failed.length,
+      cameBack: outcome.cameBack.length,
       notReached: outcome.notReached,
       movedMessages: outcome.moved.map((message) => deadLetterJson(message, at)),
       wouldMoveMessages: outcome.wouldMove.map((message) => deadLetterJson(message, at)),
@@ -254,6 +275,7 @@ export async function runDlqRedrive(
         ...deadLetterJson(failure.message, at),
         reason: failure.reason,
       })),
+      cameBackMessages: outcome.cameBack.map((message) => deadLetterJson(message, at)),
     },
     () => {
       const lines = [
@@ -267,6 +289,7 @@ export async function runDlqRedrive(
           ],
           ['skipped', outcome.skipped],
           ['failed', outcome.failed.length],
+          ['came back', outcome.cameBack.length > 0 ? outcome.cameBack.length : undefined],
           ['not reached', outcome.notReached > 0 ? outcome.notReached : undefined],
           [`DLQ before${approximate}`, totalOf(before)],
           [`DLQ after${approximate}`, totalOf(after)],
@@ -276,6 +299,13 @@ export async function runDlqRedrive(
       if (listed.length > 0) lines.push('', deadLetterTable(listed, at));
       for (const failure of outcome.failed)
         lines.push(`failed ${failure.message.messageId}: ${failure.reason}`);
+      if (outcome.cameBack.length > 0) {
+        lines.push(
+          '',
+          `${outcome.cameBack.length} message(s) moved by this redrive were rejected again while it ran ` +
+            '(left in the DLQ, not moved twice): fix their cause before redriving them.',
+        );
+      }
       if (outcome.notReached > 0) {
         lines.push(
           '',

@@ -227,6 +227,44 @@ describe('batchctl dlq redrive', () => {
     ]);
   });
 
+  it('does not move again a message it moved that the launcher rejected while the redrive ran', async () => {
+    // Arrange: the second receive brings back m-1's rejection, whose sourceMessageId is the id SendMessage gave it.
+    const { sqs, target } = scriptedSqs({
+      messages: [unknownType('m-1', 'r-1')],
+      depthBefore: 1,
+      depthAfter: 1,
+    });
+    const rejectedAgain = {
+      ...unknownType('m-1-again', 'r-1'),
+      MessageAttributes: {
+        ...unknownType('m-1-again', 'r-1').MessageAttributes,
+        sourceMessageId: { DataType: 'String', StringValue: 'queued-1' },
+      },
+    };
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [unknownType('m-1', 'r-1')] })
+      .resolvesOnce({ Messages: [rejectedAgain] })
+      .resolves({ Messages: [] });
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'queued-1' });
+
+    // Act
+    const run = await batchctl(['dlq', 'redrive', '--filter', 'errorCode=UnknownBatchType', '--json'], {
+      target,
+    });
+
+    // Assert
+    expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
+    expect(run.json()).toMatchObject({
+      moved: 1,
+      cameBack: 1,
+      cameBackMessages: [{ messageId: 'm-1-again' }],
+    });
+    expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityBatchCommand, {
+      Entries: [{ Id: '0', ReceiptHandle: 'receipt-m-1-again', VisibilityTimeout: 0 }],
+    });
+  });
+
   it('counts a message sent but not deleted as failed, warning against a second redrive', async () => {
     const { sqs, target } = scriptedSqs({
       messages: [unknownType('m-1', 'r-1')],

@@ -2,10 +2,11 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { PHYSICAL_NAMES } from '../../infra/batch-launcher-stack.js';
 import { stackNameFor as infraStackNameFor } from '../../infra/launcher-app.js';
 import { EndpointUnreachableError, UsageError } from '../../src/cli/errors.js';
 import { endpointsFrom } from '../../src/cli/service-endpoints.js';
-import { resolveTarget, selectStage, stackNameFor } from '../../src/cli/target.js';
+import { resolveTarget, SANDBOX_NAMES, selectStage, stackNameFor } from '../../src/cli/target.js';
 import { batchctl, clientsFor, targetWith } from './support/cli-harness.js';
 import { serviceError } from './support/dead-letters.js';
 
@@ -37,6 +38,16 @@ function devTarget() {
 describe('stackNameFor', () => {
   it('names the stack as the CDK app does (a copy: importing the app would load aws-cdk-lib into the CLI)', () => {
     for (const stage of ['dev', 'prod', 'local']) expect(stackNameFor(stage)).toBe(infraStackNameFor(stage));
+  });
+});
+
+describe('SANDBOX_NAMES', () => {
+  it('are the physical names the stack gives the bus and queues', () => {
+    expect(SANDBOX_NAMES).toMatchObject({
+      eventBus: PHYSICAL_NAMES.bus,
+      queue: PHYSICAL_NAMES.queue,
+      deadLetterQueue: PHYSICAL_NAMES.deadLetterQueue,
+    });
   });
 });
 
