@@ -97,6 +97,34 @@ describe('batchctl against the sandbox', () => {
     expect(human.stdout).toMatch(/status:\s+SUCCEEDED/);
   });
 
+  it('peeks the requests queue for the age of its oldest message only with --peek', async () => {
+    await sandbox.poller.stop();
+    try {
+      // Arrange: a request waiting in the queue while the launcher is held.
+      await cli(['send', '--type', '1', '--request-id', 'cli-waiting-1']);
+      type Status = { queues: { visible: number; peeked: boolean; oldestAgeSeconds: number | null }[] };
+
+      // Act
+      const plain = (await cli(['status', '--json'])).json<Status>();
+      const peeked = (await cli(['status', '--peek', '--json'])).json<Status>();
+
+      // Assert
+      expect(plain.queues[0]).toMatchObject({ visible: 1, peeked: false, oldestAgeSeconds: null });
+      expect(peeked.queues[0]).toMatchObject({
+        visible: 1,
+        peeked: true,
+        oldestAgeSeconds: expect.any(Number),
+      });
+    } finally {
+      sandbox.poller.start();
+    }
+    await eventually('cli-waiting-1 to succeed', async () => {
+      const run = await cli(['status', 'cli-waiting-1', '--json']);
+      const records = run.exitCode === 0 ? run.json<{ records: { status: string }[] }>().records : [];
+      return { done: records[0]?.status === 'SUCCEEDED', value: records };
+    });
+  });
+
   it('exits 3 for a request id with no lifecycle record, and for an empty DLQ', async () => {
     expect((await cli(['status', 'never-sent'])).exitCode).toBe(3);
     const list = await cli(['dlq', 'list']);
