@@ -170,8 +170,11 @@ export class JourneyLog {
       ? keyLabel(startedBy.slice(STARTED_BY_PREFIX.length))
       : `startedBy ${JSON.stringify(startedBy)}`;
     switch (answer.kind) {
-      case 'started': {
-        const known = (answer.output.tasks ?? []).find((task) => this.#taskKeys.has(task.taskArn ?? ''));
+      case 'started':
+        // Told by its PROVISIONING state change ("launched").
+        return;
+      case 'repeated': {
+        const known = answer.output.tasks?.[0];
         if (known?.taskArn !== undefined) {
           this.#write(
             label,

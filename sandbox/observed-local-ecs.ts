@@ -5,6 +5,8 @@ import { LocalEcs, type LocalEcsOptions } from './ecs/local-ecs.js';
 /** One RunTask call and how the local ECS answered it. */
 export type RunTaskAnswer =
   | { readonly kind: 'started'; readonly input: RunTaskCommandInput; readonly output: RunTaskResponse }
+  /** A repeat of a clientToken: ECS answered the tasks it started the first time. */
+  | { readonly kind: 'repeated'; readonly input: RunTaskCommandInput; readonly output: RunTaskResponse }
   /** HTTP 200 with `failures[]` and no task: ECS could not place it. */
   | { readonly kind: 'unplaced'; readonly input: RunTaskCommandInput; readonly output: RunTaskResponse }
   | { readonly kind: 'throttled'; readonly input: RunTaskCommandInput; readonly error: EcsApiError }
@@ -13,6 +15,7 @@ export type RunTaskAnswer =
 export interface RunTaskStats {
   readonly calls: number;
   readonly started: number;
+  readonly repeated: number;
   readonly unplaced: number;
   readonly throttled: number;
   readonly refused: number;
@@ -30,7 +33,8 @@ export interface ObservedLocalEcsOptions extends LocalEcsOptions {
  */
 export class ObservedLocalEcs extends LocalEcs {
   readonly #onRunTask: ObservedLocalEcsOptions['onRunTask'];
-  #stats = { calls: 0, started: 0, unplaced: 0, throttled: 0, refused: 0 };
+  readonly #answeredTasks = new Set<string>();
+  #stats = { calls: 0, started: 0, repeated: 0, unplaced: 0, throttled: 0, refused: 0 };
 
   constructor(options: ObservedLocalEcsOptions) {
     super(options);
@@ -46,10 +50,15 @@ export class ObservedLocalEcs extends LocalEcs {
     let answer: RunTaskAnswer;
     try {
       const output = await super.runTask(input);
-      answer =
-        (output.tasks ?? []).length > 0
-          ? { kind: 'started', input, output }
-          : { kind: 'unplaced', input, output };
+      const arns = (output.tasks ?? []).map((task) => task.taskArn ?? '');
+      if (arns.length === 0) {
+        answer = { kind: 'unplaced', input, output };
+      } else if (arns.every((arn) => this.#answeredTasks.has(arn))) {
+        answer = { kind: 'repeated', input, output };
+      } else {
+        answer = { kind: 'started', input, output };
+      }
+      for (const arn of arns) this.#answeredTasks.add(arn);
       this.#report(answer);
       return output;
     } catch (error) {

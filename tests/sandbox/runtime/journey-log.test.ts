@@ -288,6 +288,7 @@ describe('JourneyLog', () => {
     });
     log.taskChanged(taskEvent('r-1', 'PROVISIONING'));
     log.runTaskAnswered({ kind: 'started', input, output: { tasks: [{ taskArn: TASK_ARN }] } });
+    log.runTaskAnswered({ kind: 'repeated', input, output: { tasks: [{ taskArn: TASK_ARN }] } });
 
     // Assert
     expect(text()).toEqual([

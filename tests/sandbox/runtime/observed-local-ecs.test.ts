@@ -25,17 +25,18 @@ function observedEcs(options: Partial<ConstructorParameters<typeof ObservedLocal
 }
 
 describe('ObservedLocalEcs', () => {
-  it('reports and counts every RunTask answer: started, unplaced, throttled, refused', async () => {
+  it('reports and counts every RunTask answer: started, repeated, unplaced, throttled, refused', async () => {
     // Arrange
     const sequence = [0.99, 0];
     const { ecs, answers } = observedEcs({
       placementFailureRate: 0.5,
       random: () => sequence.shift() ?? 0.99,
-      runTaskRateLimit: { ratePerSecond: 0.001, burst: 3 },
+      runTaskRateLimit: { ratePerSecond: 0.001, burst: 4 },
     });
 
     // Act
-    await ecs.runTask(INPUT);
+    await ecs.runTask({ ...INPUT, clientToken: 'token-1' });
+    await ecs.runTask({ ...INPUT, clientToken: 'token-1' });
     await ecs.runTask(INPUT);
     await expect(ecs.runTask({ ...INPUT, taskDefinition: 'unknown' })).rejects.toThrow(
       'Unable to find task definition',
@@ -44,7 +45,14 @@ describe('ObservedLocalEcs', () => {
     await ecs.close();
 
     // Assert
-    expect(answers).toEqual(['started', 'unplaced', 'refused', 'throttled']);
-    expect(ecs.runTaskStats).toEqual({ calls: 4, started: 1, unplaced: 1, throttled: 1, refused: 1 });
+    expect(answers).toEqual(['started', 'repeated', 'unplaced', 'refused', 'throttled']);
+    expect(ecs.runTaskStats).toEqual({
+      calls: 5,
+      started: 1,
+      repeated: 1,
+      unplaced: 1,
+      throttled: 1,
+      refused: 1,
+    });
   });
 });
