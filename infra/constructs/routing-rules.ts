@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  type EventPattern,
   type IEventBus,
   type IRuleTarget,
   Rule,
@@ -10,6 +9,7 @@ import {
 import { Construct } from 'constructs';
 import type { Route } from '../../src/routing/routes.js';
 import { ConstructPropsError } from '../errors.js';
+import { cdkEventPattern } from './cdk-event-pattern.js';
 import type { FifoQueueWithDlq } from './fifo-queue-with-dlq.js';
 import type { TargetDeadLetterQueue } from './target-dead-letter-queue.js';
 
@@ -78,7 +78,7 @@ export class RoutingRules extends Construct {
           route.batchTypeId === undefined
             ? 'BatchRequested with an unknown, missing or non-numeric batchTypeId: to the launcher, which dead-letters it with a reason'
             : `BatchRequested for batchTypeId ${route.batchTypeId}: to the FIFO queue, message group ${route.messageGroupId}`,
-        eventPattern: toEventPattern(route),
+        eventPattern: cdkEventPattern(route.eventPattern, `RoutingRules route "${route.name}"`),
       });
       rule.addTarget(queueTarget(route, props, retryAttempts, maxEventAge));
       props.queue.allowDeliveryFrom(rule);
@@ -104,22 +104,6 @@ function queueTarget(
       deadLetterConfig: { arn: props.deadLetterQueue.queue.queueArn },
       retryPolicy: { maximumRetryAttempts: retryAttempts, maximumEventAgeInSeconds: maxEventAge.toSeconds() },
     }),
-  };
-}
-
-/** The routing module's pattern (`detail-type` spelled as in EventBridge) as the CDK's `EventPattern`. */
-function toEventPattern(route: Route): EventPattern {
-  const { source, 'detail-type': detailType, detail, ...rest } = route.eventPattern;
-  if (Object.keys(rest).length > 0) {
-    throw new ConstructPropsError(
-      `RoutingRules route "${route.name}"`,
-      `event pattern fields ${Object.keys(rest).join(', ')} are not supported: match on source, detail-type and detail`,
-    );
-  }
-  return {
-    source: source as string[],
-    detailType: detailType as string[],
-    detail: detail as Record<string, unknown>,
   };
 }
 

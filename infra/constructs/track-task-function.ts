@@ -4,9 +4,11 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { taskStateChangePattern } from '../../src/routing/task-state-rule.js';
 import type { BatchCatalog } from './batch-catalog.js';
 import type { BatchRequestBus } from './batch-request-bus.js';
 import { BundledFunction, handlerEntry } from './bundled-function.js';
+import { cdkEventPattern } from './cdk-event-pattern.js';
 import type { LifecycleTables } from './lifecycle-tables.js';
 import type { TargetDeadLetterQueue } from './target-dead-letter-queue.js';
 
@@ -27,19 +29,11 @@ export interface TrackTaskFunctionProps {
    */
   readonly timeout?: Duration;
   /**
-   * The `startedBy` prefix launch-batch puts on every task.
-   * @default 'batch-launcher/'
-   */
-  readonly startedByPrefix?: string;
-  /**
    * The handler file.
    * @default handlers/track-task.ts of this repository
    */
   readonly entry?: string;
 }
-
-/** The task states the tracker acts on: RUNNING moves the record on, STOPPED ends it. */
-const TRACKED_STATUSES = ['RUNNING', 'STOPPED'] as const;
 
 /**
  * The `track-task` function and the rule on the account's **default** bus (where
@@ -74,15 +68,7 @@ export class TrackTaskFunction extends Construct {
     // No eventBus: the account's default bus, where ECS publishes task state changes.
     this.rule = new Rule(this, 'TaskStateChange', {
       description: 'ECS Task State Change (RUNNING, STOPPED) of tasks started by launch-batch',
-      eventPattern: {
-        source: ['aws.ecs'],
-        detailType: ['ECS Task State Change'],
-        detail: {
-          startedBy: [{ prefix: props.startedByPrefix ?? 'batch-launcher/' }],
-          clusterArn: [...catalog.clusterArns],
-          lastStatus: [...TRACKED_STATUSES],
-        },
-      },
+      eventPattern: cdkEventPattern(taskStateChangePattern(catalog.clusterArns), 'TrackTaskFunction rule'),
     });
     this.rule.addTarget(
       new LambdaFunction(this.function, {

@@ -1,10 +1,6 @@
-import { STARTED_BY_PREFIX } from '../../src/launcher/run-task-input.js';
 import type { Route } from '../../src/routing/routes.js';
+import { taskStateChangePattern } from '../../src/routing/task-state-rule.js';
 import { RESULT_EVENT_SOURCE, ResultDetailType } from '../../src/tracking/result-event.js';
-import {
-  TASK_STATE_CHANGE_DETAIL_TYPE,
-  TASK_STATE_CHANGE_SOURCE,
-} from '../../src/tracking/task-state-change.js';
 import { type BusRule, DEFAULT_EVENT_BUS, type RuleTarget } from './local-event-bus.js';
 
 /**
@@ -14,9 +10,6 @@ import { type BusRule, DEFAULT_EVENT_BUS, type RuleTarget } from './local-event-
 
 /** The bus the monolith puts BatchRequested on and subscribes to results from (as the stack names it). */
 export const BATCH_REQUESTS_BUS = 'batch-requests';
-
-/** The ECS statuses track-task's rule takes, as in the stack (`infra/constructs/track-task-function.ts`). */
-const TRACKED_STATUSES = ['RUNNING', 'STOPPED'] as const;
 
 /** One rule per route on the batch-requests bus, each to its own target (the FIFO queue with its group). */
 export function requestRoutingRules(
@@ -43,15 +36,7 @@ export function taskStateChangeRule(clusterArns: readonly string[], target: Rule
   return {
     name: 'track-task',
     eventBusName: DEFAULT_EVENT_BUS,
-    eventPattern: {
-      source: [TASK_STATE_CHANGE_SOURCE],
-      'detail-type': [TASK_STATE_CHANGE_DETAIL_TYPE],
-      detail: {
-        startedBy: [{ prefix: STARTED_BY_PREFIX }],
-        clusterArn: [...clusterArns],
-        lastStatus: [...TRACKED_STATUSES],
-      },
-    },
+    eventPattern: taskStateChangePattern(clusterArns),
     target,
     description: 'ECS Task State Change (RUNNING, STOPPED) of tasks started by launch-batch',
   };
