@@ -31,7 +31,8 @@ export type OneByOneReason = 'filter' | 'dry-run' | 'max' | 'move-task-unavailab
 
 const REASON_TEXT: Readonly<Record<OneByOneReason, string>> = {
   filter: 'one by one: SQS move tasks take no filter',
-  'dry-run': 'dry run: nothing changes; without a filter the real run uses an SQS move task where there is one',
+  'dry-run':
+    'dry run: nothing changes; without a filter the real run uses an SQS move task where there is one',
   max: 'one by one: SQS move tasks take no --max',
   'move-task-unavailable': 'one by one: this endpoint has no SQS move tasks',
 };

@@ -127,6 +127,7 @@ export async function launchRecord(
   logger: Logger,
 ): Promise<RecordResult> {
   let request: LaunchRequest | undefined;
+  logger.appendKeys(recordLogKeys(record));
   try {
     request = parseLaunchRequest(record.body, record.messageId, deps.catalog);
     logger.appendKeys(recordLogKeys(record, request));
