@@ -55,6 +55,8 @@ export interface TrackOutcome {
 
 /** Metric names, one count per stopped task, dimensioned by `batchType`. */
 export const ResultMetric = { Succeeded: 'succeeded', Failed: 'failed' } as const;
+/** State changes received (every invocation), without dimensions beyond the service. */
+export const STATE_CHANGES_METRIC = 'stateChanges';
 
 const DEFAULT_CLAIM_MS = 60_000;
 
@@ -71,9 +73,11 @@ const DEFAULT_CLAIM_MS = 60_000;
 export function createTrackTask(deps: TrackTaskDependencies) {
   const now = deps.now ?? (() => new Date());
 
+  /** Its own EMF line, so the `batchType` dimension does not leak onto the invocation's other metrics. */
   function countOutcome(record: LifecycleRecord): void {
-    deps.metrics.addDimension('batchType', record.batchType ?? String(record.batchTypeId));
-    deps.metrics.addMetric(
+    const single = deps.metrics.singleMetric();
+    single.addDimension('batchType', record.batchType ?? String(record.batchTypeId));
+    single.addMetric(
       record.status === LifecycleStatus.Succeeded ? ResultMetric.Succeeded : ResultMetric.Failed,
       MetricUnit.Count,
       1,
@@ -124,6 +128,8 @@ export function createTrackTask(deps: TrackTaskDependencies) {
   }
 
   return async function trackTask(event: unknown, options: TrackTaskOptions = {}): Promise<TrackOutcome> {
+    // Every invocation counts one, so an invocation that decides nothing still publishes a metric.
+    deps.metrics.addMetric(STATE_CHANGES_METRIC, MetricUnit.Count, 1);
     const decision = decideTracking(parseTaskStateChange(event), deps.catalog);
     if (decision.kind === 'ignore') {
       deps.logger.debug('Task state change ignored', { reason: decision.reason });

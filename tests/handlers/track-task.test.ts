@@ -93,7 +93,7 @@ describe('handlers/track-task', () => {
     const emf = written
       .filter((line) => line.includes('"_aws"'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(emf).toHaveLength(1);
+    expect(emf).toHaveLength(2);
     expect(emf[0]).toMatchObject({
       _aws: {
         CloudWatchMetrics: [{ Namespace: 'EcsBatchLauncher', Dimensions: [['service', 'batchType']] }],
@@ -101,6 +101,10 @@ describe('handlers/track-task', () => {
       service: 'track-task',
       batchType: 'hello',
       succeeded: 1,
+    });
+    expect(emf[1]).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'EcsBatchLauncher', Dimensions: [['service']] }] },
+      stateChanges: 1,
     });
   });
 });

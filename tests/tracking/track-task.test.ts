@@ -100,8 +100,11 @@ async function stored() {
 describe('track-task', () => {
   it('records RUNNING then SUCCEEDED and publishes one BatchSucceeded when the task exits 0', async () => {
     // Arrange
-    const addMetric = jest.spyOn(metrics, 'addMetric');
-    const addDimension = jest.spyOn(metrics, 'addDimension');
+    const single = metrics.singleMetric();
+    jest.spyOn(metrics, 'singleMetric').mockReturnValue(single);
+    const addMetric = jest.spyOn(single, 'addMetric');
+    const addDimension = jest.spyOn(single, 'addDimension');
+    const counted = jest.spyOn(metrics, 'addMetric');
 
     // Act
     const onRunning = await trackTask(running());
@@ -120,11 +123,17 @@ describe('track-task', () => {
     expect(addDimension).toHaveBeenCalledWith('batchType', 'hello');
     expect(addMetric).toHaveBeenCalledTimes(1);
     expect(addMetric).toHaveBeenCalledWith('succeeded', 'Count', 1);
+    expect(counted.mock.calls).toEqual([
+      ['stateChanges', 'Count', 1],
+      ['stateChanges', 'Count', 1],
+    ]);
   });
 
   it('records FAILED and publishes BatchFailed with the exit code when the task exits 3', async () => {
     // Arrange
-    const addMetric = jest.spyOn(metrics, 'addMetric');
+    const single = metrics.singleMetric();
+    jest.spyOn(metrics, 'singleMetric').mockReturnValue(single);
+    const addMetric = jest.spyOn(single, 'addMetric');
 
     // Act
     const outcome = await trackTask(stopped({ exitCode: 3 }));
@@ -173,7 +182,7 @@ describe('track-task', () => {
 
   it('publishes exactly one result event when STOPPED is delivered again', async () => {
     // Arrange
-    const addMetric = jest.spyOn(metrics, 'addMetric');
+    const outcomeCounts = jest.spyOn(metrics, 'singleMetric');
     await trackTask(stopped({ exitCode: 0 }));
 
     // Act
@@ -182,7 +191,7 @@ describe('track-task', () => {
     // Assert
     expect(redelivered).toEqual({ action: 'already-published' });
     expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
-    expect(addMetric).toHaveBeenCalledTimes(1);
+    expect(outcomeCounts).toHaveBeenCalledTimes(1);
   });
 
   it('publishes once when two deliveries of STOPPED run at the same time', async () => {
@@ -210,7 +219,7 @@ describe('track-task', () => {
   ])('fails, then publishes exactly once on the retry, when PutEvents %s', async (_label, failOnce) => {
     // Arrange
     failOnce();
-    const addMetric = jest.spyOn(metrics, 'addMetric');
+    const outcomeCounts = jest.spyOn(metrics, 'singleMetric');
 
     // Act
     const first = trackTask(stopped({ exitCode: 0 }));
@@ -227,7 +236,7 @@ describe('track-task', () => {
     // The failed attempt, then the retry's: the only entry EventBridge accepted.
     const expected = putEventsInput('BatchSucceeded', SUCCEEDED_RESULT);
     expect(putEventsCalls()).toEqual([expected, expected]);
-    expect(addMetric).toHaveBeenCalledTimes(1);
+    expect(outcomeCounts).toHaveBeenCalledTimes(1);
     expect(await stored()).toMatchObject({ resultPublishedAt: NOW.toISOString() });
   });
 
@@ -321,7 +330,9 @@ describe('track-task', () => {
 
   it('counts an unnamed batch type by its id', async () => {
     // Arrange
-    const addDimension = jest.spyOn(metrics, 'addDimension');
+    const single = metrics.singleMetric();
+    jest.spyOn(metrics, 'singleMetric').mockReturnValue(single);
+    const addDimension = jest.spyOn(single, 'addDimension');
 
     // Act
     await trackTask(stopped({ batchTypeId: 42, requestId: 'req-42' }));
