@@ -78,7 +78,7 @@ export class BatchAlarms extends Construct {
           statistic: Stats.MAXIMUM,
         }),
         0,
-        `${name} holds a request that was not launched: read its errorCode/errorMessage attributes, fix, then redrive`,
+        `${name} holds messages that were not launched or not delivered: triage with docs/runbook.md (its reasons are in the messages' attributes), fix, then redrive`,
       );
     }
     add(

@@ -1,7 +1,8 @@
 import { Duration, Names } from 'aws-cdk-lib';
 import type { IRule } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type Grant, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConstructPropsError } from '../errors.js';
@@ -24,6 +25,7 @@ export interface TargetDeadLetterQueueProps {
  */
 export class TargetDeadLetterQueue extends Construct {
   public readonly queue: Queue;
+  private readonly encryptionKey: IKey;
 
   constructor(scope: Construct, id: string, props: TargetDeadLetterQueueProps) {
     super(scope, id);
@@ -35,6 +37,7 @@ export class TargetDeadLetterQueue extends Construct {
         `retentionPeriod ${seconds}s is out of range: use 1 minute to 14 days`,
       );
     }
+    this.encryptionKey = props.encryptionKey;
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,
@@ -54,5 +57,25 @@ export class TargetDeadLetterQueue extends Construct {
         conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
       }),
     );
+  }
+
+  /**
+   * EventBridge invokes a function asynchronously: an event the function keeps
+   * failing on (after Lambda's own retries) comes here instead of being dropped.
+   * Grants only SendMessage and the two key actions an encrypted send needs.
+   */
+  public receiveFailedInvocations(
+    fn: IFunction,
+    options: { retryAttempts: number; maxEventAge: Duration },
+  ): Grant {
+    fn.configureAsyncInvoke({
+      // Bound by hand: SqsDestination would grant the key's wildcard actions (kms:GenerateDataKey*, kms:ReEncrypt*).
+      onFailure: { bind: () => ({ destination: this.queue.queueArn }) },
+      retryAttempts: options.retryAttempts,
+      maxEventAge: options.maxEventAge,
+    });
+    const grant = this.queue.grant(fn, 'sqs:SendMessage');
+    this.encryptionKey.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+    return grant;
   }
 }

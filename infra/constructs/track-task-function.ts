@@ -78,6 +78,13 @@ export class TrackTaskFunction extends Construct {
       }),
     );
 
+    // EventBridge invokes asynchronously: a state change the function keeps failing on (after Lambda's
+    // two retries) goes to the same DLQ as undeliverable events instead of being dropped.
+    props.deadLetterQueue.receiveFailedInvocations(this.function, {
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+    });
+
     tables.grantLifecycleTracking(this.function);
     bus.grantPublishResults(this.function);
   }

@@ -1,3 +1,4 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { batchRequestedJsonSchema } from '../../src/contract/batch-requested.js';
 import { routesFor, UNROUTED_GROUP } from '../../src/routing/routes.js';
@@ -594,7 +595,19 @@ describe('BatchLauncherStack', () => {
           Condition: { StringEquals: { 'events:detail-type': ['BatchSucceeded', 'BatchFailed'] } },
         },
       ]);
-      expect(actions.filter((action) => /^(ecs|iam|sqs):/.test(action))).toEqual([]);
+      expect(actions.filter((action) => /^(ecs|iam):/.test(action))).toEqual([]);
+    });
+
+    it('sends a state change it keeps failing on to the delivery-failure DLQ instead of dropping it', () => {
+      // Assert
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: stack.getLogicalId(stack.trackTask.function.node.defaultChild as CfnElement) },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: arnOf(stack.deliveryFailures.queue) } },
+      });
+      expect(statementsAllowing(template, role, 'sqs:SendMessage')).toEqual([
+        expect.objectContaining({ Effect: 'Allow', Resource: arnOf(stack.deliveryFailures.queue) }),
+      ]);
     });
   });
 
