@@ -75,7 +75,7 @@ export function buildLauncher(
     sourceQueueUrl: QUEUE_URL,
     launchOnce,
     lifecycle,
-    logger: new Logger({ serviceName: 'launch-batch', logLevel: 'SILENT' }),
+    logger: new Logger({ serviceName: 'launch-batch', logLevel: options.logLevel ?? 'SILENT' }),
     metrics: new Metrics({ namespace: 'EcsBatchLauncherTest', serviceName: 'launch-batch' }),
     now: () => new Date('2026-12-04T12:00:00.000Z'),
     random: options.random ?? (() => 1),
