@@ -16,7 +16,7 @@ import { sqsQueueTarget } from './bus/sqs-queue-target.js';
 import { startLocalDynamoDb, TableName } from './dynamodb/local-dynamodb.js';
 import { clusterArn } from './ecs/ecs-arn.js';
 import { createEcsJsonProtocolHandler } from './ecs/ecs-json-protocol.js';
-import { demoBatchAppTaskRunner } from './ecs/task-runner.js';
+import { demoBatchAppTaskRunner, simulatedTaskRunner } from './ecs/task-runner.js';
 import type { RateLimit } from './ecs/token-bucket.js';
 import { JourneyLog, type LogSink } from './journey-log.js';
 import { listenOnLoopback } from './loopback-server.js';
@@ -55,6 +55,14 @@ export interface SandboxEcsOptions {
   readonly placementFailureRate?: number;
   /** Randomness behind `placementFailureRate`; inject a sequence for deterministic tests. @default Math.random */
   readonly random?: () => number;
+  /**
+   * How tasks run: `'process'` starts the demo batch app as a child process per task;
+   * `'simulated'` starts none and runs each task on timers (RUNNING after 10 ms, STOPPED 200 ms
+   * later or after the parameters' `sleepMs`, exit code chosen as the demo app chooses it), with
+   * the same state change events. For load runs: thousands of tasks, no thousands of processes.
+   * @default 'process'
+   */
+  readonly taskRunner?: 'process' | 'simulated';
 }
 
 export interface SandboxPollerOptions {
@@ -251,17 +259,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     cleanup.push(() => bus.close(3_000));
 
+    const catalogTasks = {
+      families: config.catalog.map((type) => type.taskDefinitionFamily),
+      defaultCommands: Object.fromEntries(
+        config.catalog.map((type) => [type.taskDefinitionFamily, type.command]),
+      ),
+    };
     const ecs = new ObservedLocalEcs({
       clusters,
       region,
       accountId,
-      taskRunner: demoBatchAppTaskRunner({
-        baseEnv: process.env.PATH === undefined ? {} : { PATH: process.env.PATH },
-        families: config.catalog.map((type) => type.taskDefinitionFamily),
-        defaultCommands: Object.fromEntries(
-          config.catalog.map((type) => [type.taskDefinitionFamily, type.command]),
-        ),
-      }),
+      taskRunner:
+        options.ecs?.taskRunner === 'simulated'
+          ? simulatedTaskRunner(catalogTasks)
+          : demoBatchAppTaskRunner({
+              ...catalogTasks,
+              baseEnv: process.env.PATH === undefined ? {} : { PATH: process.env.PATH },
+            }),
       onStateChange: (event) => {
         journey.taskChanged(event);
         bus.publishServiceEvent(event as unknown as BusEvent);

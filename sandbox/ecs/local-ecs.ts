@@ -37,8 +37,9 @@ import {
   ThrottlingError,
 } from './errors.js';
 import { parseRunTaskRequest, type RunTaskRequest } from './run-task-request.js';
+import { startSimulatedTask } from './simulated-task.js';
 import { startTaskProcess, type TaskProcess, type TaskProcessOutcome } from './task-process.js';
-import type { TaskRunner, TaskSpawnSpec } from './task-runner.js';
+import type { TaskRunner, TaskSpec } from './task-runner.js';
 import { type EcsTaskStateChangeEvent, taskStateChangeEvent } from './task-state-change-event.js';
 import { type RateLimit, TokenBucket } from './token-bucket.js';
 
@@ -59,7 +60,7 @@ export const StopCode = {
 export interface LocalEcsOptions {
   /** Names of the clusters that exist; any other cluster is `ClusterNotFoundException`. */
   readonly clusters: readonly string[];
-  /** Turns a task definition family and its container override into a local process. */
+  /** Turns a task definition family and its container override into a local process or a simulated task. */
   readonly taskRunner: TaskRunner;
   /** @default 'us-east-1' */
   readonly region?: string;
@@ -122,10 +123,10 @@ const MAX_DESCRIBE_TASKS = 100;
  * An in-memory ECS control plane for the local sandbox: RunTask, DescribeTasks, ListTasks,
  * StopTask, ListClusters and DescribeClusters with the shapes and the errors of the real API
  * (`@aws-sdk/client-ecs` types). Each task runs as a real local process started through the
- * injected {@link TaskRunner}; every status change is reported as the "ECS Task State Change"
- * event EventBridge would deliver, so the launcher and the tracker meet locally the behaviour
- * they meet in AWS: client-token idempotency, `failures[]` without a task, throttling, and
- * tasks that end with an exit code.
+ * injected {@link TaskRunner}, or on timers when the runner simulates tasks; every status change
+ * is reported as the "ECS Task State Change" event EventBridge would deliver, so the launcher
+ * and the tracker meet locally the behaviour they meet in AWS: client-token idempotency,
+ * `failures[]` without a task, throttling, and tasks that end with an exit code.
  */
 export class LocalEcs {
   readonly #location: EcsLocation;
@@ -430,16 +431,18 @@ export class LocalEcs {
     return record;
   }
 
-  #start(record: TaskRecord, spec: TaskSpawnSpec): void {
+  #start(record: TaskRecord, spec: TaskSpec): void {
     if (record.stopRequested || this.#closed) {
       this.#finish(record, undefined);
       return;
     }
     const arn = record.task.taskArn as string;
-    const child = startTaskProcess(spec, {
+    const handlers = {
       onStart: () => this.#markRunning(record),
-      onLine: (line, stream) => this.#callback(() => this.#onOutput?.(arn, line, stream)),
-    });
+      onLine: (line: string, stream: 'stdout' | 'stderr') =>
+        this.#callback(() => this.#onOutput?.(arn, line, stream)),
+    };
+    const child = 'kind' in spec ? startSimulatedTask(spec, handlers) : startTaskProcess(spec, handlers);
     record.process = child;
     void child.outcome.then((outcome) => this.#finish(record, outcome));
   }

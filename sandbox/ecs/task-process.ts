@@ -24,8 +24,8 @@ export interface TaskProcess {
   /** The OS process id, once started. */
   readonly pid: number | undefined;
   /**
-   * Stops the process like `docker stop`: SIGTERM, then SIGKILL if it is still alive after
-   * `graceMs`. Resolves when it has exited.
+   * Stops the process like `docker stop`: SIGTERM to its process group, then SIGKILL if it is
+   * still alive after `graceMs`. Resolves when it has exited.
    */
   stop(graceMs: number): Promise<void>;
 }
@@ -33,13 +33,30 @@ export interface TaskProcess {
 /**
  * Starts the process of a task. Its output is read line by line so each line can be labelled
  * with its task; it never inherits the sandbox's stdin.
+ *
+ * The process leads its own process group (`detached`), as a container has its own PID
+ * namespace: Ctrl-C in the terminal of `npm start` signals the sandbox's group only, and the
+ * sandbox then stops every task itself, in order (SIGTERM, then SIGKILL). `stop()` signals the
+ * task's whole group, so whatever the task started goes with it.
  */
 export function startTaskProcess(spec: TaskSpawnSpec, handlers: TaskProcessHandlers): TaskProcess {
   const child = spawn(spec.command, [...spec.args], {
     env: { ...spec.env },
     cwd: spec.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  const signal = (name: NodeJS.Signals): void => {
+    if (child.pid === undefined || process.platform === 'win32') {
+      child.kill(name);
+      return;
+    }
+    try {
+      process.kill(-child.pid, name);
+    } catch {
+      // ESRCH: the group is gone already.
+    }
+  };
   let settle: (outcome: TaskProcessOutcome) => void = () => undefined;
   const outcome = new Promise<TaskProcessOutcome>((resolve) => {
     settle = resolve;
@@ -91,8 +108,8 @@ export function startTaskProcess(spec: TaskSpawnSpec, handlers: TaskProcessHandl
         await outcome;
         return;
       }
-      child.kill('SIGTERM');
-      const escalation = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      signal('SIGTERM');
+      const escalation = setTimeout(() => signal('SIGKILL'), graceMs);
       try {
         await outcome;
       } finally {
