@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PutEventsRequest, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { readJsonInput, sendAwsError, sendJson } from '../aws-json-rpc.js';
 import { EventsApiError } from './errors.js';
 import type { LocalEventBus } from './local-event-bus.js';
 
 /** The `X-Amz-Target` prefix of every EventBridge operation. */
 export const EVENTS_TARGET_PREFIX = 'AWSEvents.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
-/** PutEvents calls are at most 256 KB of entries; leave room for the JSON around them. */
-const MAX_BODY_BYTES = 1024 * 1024;
 
 type Operation = (bus: LocalEventBus, input: Record<string, unknown>) => unknown;
 
@@ -38,12 +35,9 @@ export function createEventsJsonProtocolHandler(
         response.destroy(error instanceof Error ? error : undefined);
         return;
       }
-      sendError(
-        response,
-        500,
-        'InternalException',
-        `The local EventBridge endpoint failed: ${String(error)}`,
-      );
+      sendAwsError(response, 500, 'InternalException', {
+        message: `The local EventBridge endpoint failed: ${String(error)}`,
+      });
     });
   };
 }
@@ -56,35 +50,18 @@ async function handle(bus: LocalEventBus, request: IncomingMessage, response: Se
       : '';
   const operation = OPERATIONS[operationName];
   if (request.method !== 'POST' || operation === undefined) {
-    sendError(
-      response,
-      400,
-      'UnknownOperationException',
-      `The local EventBridge endpoint supports POST with X-Amz-Target ${EVENTS_TARGET_PREFIX}{${Object.keys(OPERATIONS).join(',')}}; got ${request.method} ${String(target)}.`,
-    );
+    sendAwsError(response, 400, 'UnknownOperationException', {
+      message: `The local EventBridge endpoint supports POST with X-Amz-Target ${EVENTS_TARGET_PREFIX}{${Object.keys(OPERATIONS).join(',')}}; got ${request.method} ${String(target)}.`,
+    });
     return;
   }
-  const body = await readBody(request);
-  if (body === undefined) {
-    sendError(response, 413, 'SerializationException', `Request body exceeds ${MAX_BODY_BYTES} bytes.`);
-    return;
-  }
-  let input: unknown;
+  const input = await readJsonInput(request, response);
+  if (input === undefined) return;
   try {
-    input = body.trim() === '' ? {} : JSON.parse(body);
-  } catch {
-    sendError(response, 400, 'SerializationException', 'The request body is not valid JSON.');
-    return;
-  }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    sendError(response, 400, 'SerializationException', 'The request body must be a JSON object.');
-    return;
-  }
-  try {
-    send(response, 200, operation(bus, input as Record<string, unknown>));
+    sendJson(response, 200, operation(bus, input));
   } catch (error) {
     if (!(error instanceof EventsApiError)) throw error;
-    sendError(response, error.httpStatusCode, error.errorType, error.message);
+    sendAwsError(response, error.httpStatusCode, error.errorType, { message: error.message });
   }
 }
 
@@ -107,39 +84,4 @@ function putEventsRequest(input: Record<string, unknown>): PutEventsRequest {
       };
     }),
   };
-}
-
-function readBody(request: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () =>
-      resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')),
-    );
-    request.on('error', reject);
-  });
-}
-
-function sendError(response: ServerResponse, status: number, errorType: string, message: string): void {
-  send(response, status, { __type: errorType, message }, { 'x-amzn-errortype': errorType });
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': CONTENT_TYPE,
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-    ...headers,
-  });
-  response.end(text);
 }

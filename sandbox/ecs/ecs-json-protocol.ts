@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readJsonInput, sendAwsError, sendJson } from '../aws-json-rpc.js';
 import { EcsApiError, ServerError } from './errors.js';
 import type { LocalEcs } from './local-ecs.js';
 
 /** The `X-Amz-Target` prefix of every ECS operation (service name and API version). */
 export const ECS_TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
 /** Far above any real ECS request (overrides are capped at 8 KiB), small enough to refuse abuse. */
-const MAX_BODY_BYTES = 1024 * 1024;
 
 type Operation = (ecs: LocalEcs, input: Record<string, unknown>) => Promise<unknown>;
 
@@ -53,32 +51,16 @@ async function handle(ecs: LocalEcs, request: IncomingMessage, response: ServerR
       : '';
   const operation = OPERATIONS[operationName];
   if (request.method !== 'POST' || operation === undefined) {
-    sendRaw(response, 400, 'UnknownOperationException', {
+    sendAwsError(response, 400, 'UnknownOperationException', {
       message: `The local ECS endpoint supports POST with X-Amz-Target ${ECS_TARGET_PREFIX}{${Object.keys(OPERATIONS).join(',')}}; got ${request.method} ${String(target)}.`,
     });
     return;
   }
-  const body = await readBody(request);
-  if (body === undefined) {
-    sendRaw(response, 413, 'SerializationException', {
-      message: `Request body exceeds ${MAX_BODY_BYTES} bytes.`,
-    });
-    return;
-  }
-  let input: unknown;
+  const input = await readJsonInput(request, response);
+  if (input === undefined) return;
   try {
-    input = body.trim() === '' ? {} : JSON.parse(body);
-  } catch {
-    sendRaw(response, 400, 'SerializationException', { message: 'The request body is not valid JSON.' });
-    return;
-  }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    sendRaw(response, 400, 'SerializationException', { message: 'The request body must be a JSON object.' });
-    return;
-  }
-  try {
-    const output = await operation(ecs, input as Record<string, unknown>);
-    send(response, 200, toWire(output));
+    const output = await operation(ecs, input);
+    sendJson(response, 200, toWire(output));
   } catch (error) {
     if (!(error instanceof EcsApiError)) {
       throw error;
@@ -87,53 +69,11 @@ async function handle(ecs: LocalEcs, request: IncomingMessage, response: ServerR
   }
 }
 
-function readBody(request: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) {
-        chunks.push(chunk);
-      }
-    });
-    request.on('end', () =>
-      resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')),
-    );
-    request.on('error', reject);
-  });
-}
-
 function sendError(response: ServerResponse, error: EcsApiError): void {
-  sendRaw(response, error.httpStatusCode, error.errorType, {
+  sendAwsError(response, error.httpStatusCode, error.errorType, {
     message: error.message,
     ...error.wireMembers(),
   });
-}
-
-function sendRaw(
-  response: ServerResponse,
-  status: number,
-  errorType: string,
-  members: Record<string, unknown>,
-): void {
-  send(response, status, { __type: errorType, ...members }, { 'x-amzn-errortype': errorType });
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': CONTENT_TYPE,
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
-    ...headers,
-  });
-  response.end(text);
 }
 
 /** JSON 1.1 sends timestamps as epoch seconds (with fractional milliseconds). */

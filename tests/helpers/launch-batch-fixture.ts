@@ -46,7 +46,7 @@ export class RecordingLifecycle implements LifecycleRecorder {
  */
 export function buildLauncher(
   store: { client: DynamoDBClient; table: string },
-  options: { random?: () => number } = {},
+  options: { random?: () => number; logLevel?: 'SILENT' | 'DEBUG' | 'INFO' } = {},
 ) {
   const ecs = mockClient(ECSClient);
   const sqs = mockClient(SQSClient);
