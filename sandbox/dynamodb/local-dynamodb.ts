@@ -8,17 +8,25 @@ export const TableName = {
   Lifecycle: 'batch-launcher-lifecycle',
 } as const;
 
-/** The tables as the stack defines them (keys only: dynalite has no TTL, encryption or PITR). */
-const TABLES: readonly CreateTableCommandInput[] = [
-  {
+/**
+ * A launcher table as the stack defines it (keys only: dynalite has no TTL,
+ * encryption or PITR), under any name: the sandbox and the tests share it.
+ */
+export function launcherTableInput(
+  table: 'idempotency' | 'lifecycle',
+  name: string,
+): CreateTableCommandInput {
+  if (table === 'idempotency') {
     // Powertools idempotency's default layout.
-    TableName: TableName.Idempotency,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-  },
-  {
-    TableName: TableName.Lifecycle,
+    return {
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    };
+  }
+  return {
+    TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [
       { AttributeName: 'requestId', AttributeType: 'S' },
@@ -28,7 +36,12 @@ const TABLES: readonly CreateTableCommandInput[] = [
       { AttributeName: 'requestId', KeyType: 'HASH' },
       { AttributeName: 'batchTypeId', KeyType: 'RANGE' },
     ],
-  },
+  };
+}
+
+const TABLES: readonly CreateTableCommandInput[] = [
+  launcherTableInput('idempotency', TableName.Idempotency),
+  launcherTableInput('lifecycle', TableName.Lifecycle),
 ];
 
 export interface LocalDynamoDbOptions {

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { launcherTableInput } from '../../sandbox/dynamodb/local-dynamodb.js';
 
 /** Static credentials: dynalite checks that requests are signed, not by whom. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -41,35 +42,12 @@ export async function startDynalite(): Promise<LocalDynamoDb> {
   };
 }
 
-/**
- * The lifecycle table as the stack builds it: `requestId` (S) + `batchTypeId` (N).
- * dynalite has no UpdateTimeToLive, so `expiresAt` is only written, never acted on.
- */
+/** The lifecycle table as the stack builds it: `requestId` (S) + `batchTypeId` (N). */
 export async function createLifecycleTable(client: DynamoDBClient, name: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'requestId', AttributeType: 'S' },
-        { AttributeName: 'batchTypeId', AttributeType: 'N' },
-      ],
-      KeySchema: [
-        { AttributeName: 'requestId', KeyType: 'HASH' },
-        { AttributeName: 'batchTypeId', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await client.send(new CreateTableCommand(launcherTableInput('lifecycle', name)));
 }
 
 /** The idempotency table in Powertools' default layout: partition key `id` (S). */
 export async function createIdempotencyTable(client: DynamoDBClient, name: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    }),
-  );
+  await client.send(new CreateTableCommand(launcherTableInput('idempotency', name)));
 }
