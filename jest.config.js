@@ -21,6 +21,7 @@ export default {
     // Command-line entry points: exercised by running them, not imported by tests.
     '!config/check.ts',
     '!src/contract/write-json-schema.ts',
+    '!sandbox/main.ts', // `npm start`: driven as a real process by tests/sandbox/runtime/main.test.ts
     // Type-only modules.
     '!src/launcher/ports.ts',
   ],
