@@ -9,6 +9,7 @@ import { GroupShortCircuitError } from './errors.js';
 import { processFifoBatch } from './fifo-batch.js';
 import { type LaunchRecordDeps, launchRecord, type Outcome, type RecordResult } from './launch-record.js';
 import type { LaunchOnce } from './ports.js';
+import { releaseSkippedRecords } from './retry-backoff.js';
 
 export interface LaunchBatchDeps extends Omit<LaunchRecordDeps, 'count' | 'launchOnce'> {
   readonly launchOnce: LaunchOnce & { registerLambdaContext?(context: Context): void };
@@ -60,14 +61,20 @@ export function createLaunchBatchHandler(
     const results = await processFifoBatch(event.Records, identify, (record) =>
       launchRecord(record, { ...deps, count }, logger.createChild()),
     );
-    results.forEach((result, index) => {
-      if (result.status === 'rejected' && result.reason instanceof GroupShortCircuitError) {
-        logger.info('not processed: an earlier record of its message group failed', {
-          messageId: event.Records[index]?.messageId,
-          reason: result.reason.message,
-        });
-      }
+    const skipped = event.Records.filter((_record, index) => {
+      const result = results[index];
+      return result?.status === 'rejected' && result.reason instanceof GroupShortCircuitError;
     });
+    for (const record of skipped) {
+      logger.info('not processed: an earlier record of its message group failed', {
+        messageId: record.messageId,
+      });
+    }
+    await releaseSkippedRecords(deps.sqs, deps.sourceQueueUrl, skipped).catch((error: unknown) =>
+      logger.warn('could not make skipped records visible again; the queue visibility timeout applies', {
+        error: error as Error,
+      }),
+    );
     metrics.addMetric('records', MetricUnit.Count, event.Records.length);
     publishCounts(metrics, counts);
     return results;

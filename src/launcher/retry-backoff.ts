@@ -1,4 +1,8 @@
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 
 /** First retry waits about this long; each further receive doubles it. */
 export const BASE_BACKOFF_SECONDS = 15;
@@ -28,6 +32,31 @@ export async function deferRedelivery(
       QueueUrl: queueUrl,
       ReceiptHandle: receiptHandle,
       VisibilityTimeout: seconds,
+    }),
+  );
+}
+
+/**
+ * Makes records skipped behind a failed record of their group visible again at
+ * once. They cannot be delivered before that failed record (SQS FIFO returns
+ * nothing of a group while one of its messages is in flight), so they come back
+ * with it after its backoff, instead of holding the group for the queue's whole
+ * visibility timeout (6 × the function timeout).
+ */
+export async function releaseSkippedRecords(
+  sqs: Pick<SQSClient, 'send'>,
+  queueUrl: string,
+  records: readonly { messageId: string; receiptHandle: string }[],
+): Promise<void> {
+  if (records.length === 0) return;
+  await sqs.send(
+    new ChangeMessageVisibilityBatchCommand({
+      QueueUrl: queueUrl,
+      Entries: records.map((record, index) => ({
+        Id: String(index),
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: 0,
+      })),
     }),
   );
 }

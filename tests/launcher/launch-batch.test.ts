@@ -1,5 +1,9 @@
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
-import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { jest } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
 import { clientTokenFor } from '../../src/launcher/run-task-input.js';
@@ -151,6 +155,26 @@ describe('launch-batch handler', () => {
       QueueUrl: QUEUE_URL,
       ReceiptHandle: a2.receiptHandle,
       VisibilityTimeout: 30, // receive count 2 → 15 s × 2, jitter pinned at 100 %
+    });
+    // a3 waits behind a2 (SQS FIFO holds the group while a2 is in flight), not for the queue's visibility timeout.
+    expect(launcher.sqs).toHaveReceivedCommandTimes(ChangeMessageVisibilityBatchCommand, 1);
+    expect(launcher.sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityBatchCommand, {
+      QueueUrl: QUEUE_URL,
+      Entries: [{ Id: '0', ReceiptHandle: a3.receiptHandle, VisibilityTimeout: 0 }],
+    });
+  });
+
+  it('still reports skipped records failed when making them visible again fails', async () => {
+    const launcher = buildLauncher(store);
+    launcher.ecs.on(RunTaskCommand).rejects(throttling());
+    launcher.sqs.on(ChangeMessageVisibilityBatchCommand).rejects(new Error('service unavailable'));
+    const first = sqsRecord({ body: queuedBody({ batchTypeId: 1, requestId: rid('head') }) });
+    const second = sqsRecord({ body: queuedBody({ batchTypeId: 1, requestId: rid('behind') }) });
+
+    const response = await invoke(launcher, [first, second]);
+
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: first.messageId }, { itemIdentifier: second.messageId }],
     });
   });
 
