@@ -1,4 +1,4 @@
-import { ConfigError } from '../../config/errors.js';
+import { SettingsError } from '../../src/settings/read-settings.js';
 import { trackTaskSettings } from '../../src/tracking/settings.js';
 
 const VALID = { STAGE: 'local', LIFECYCLE_TABLE: 'batch-lifecycle', EVENT_BUS_NAME: 'batch-requests' };
@@ -24,9 +24,9 @@ describe('trackTaskSettings', () => {
     const load = () => trackTaskSettings({ LIFECYCLE_TABLE: 'x', EVENT_BUS_NAME: '' });
 
     // Assert
-    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(SettingsError);
     expect(load).toThrow(
-      'track-task environment is invalid (set by the stack):\n' +
+      'track-task cannot start: its environment is incomplete or invalid:\n' +
         '  - STAGE: required: the stage name (dev, prod, local)\n' +
         '  - LIFECYCLE_TABLE: the lifecycle table name (3-255 of letters, digits, _ . -)\n' +
         '  - EVENT_BUS_NAME: the name or ARN of the batch-requests bus the result events go to',
