@@ -16,6 +16,8 @@ export const ErrorCode = {
   IdempotencyStoreUnavailable: 'IdempotencyStoreUnavailable',
   DlqUnavailable: 'DlqUnavailable',
   PreviousRecordFailed: 'PreviousRecordFailed',
+  /** A bug, not a class of failure: retried, then moved to the DLQ by SQS, and logged with its stack. */
+  Unexpected: 'Unexpected',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

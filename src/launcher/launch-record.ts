@@ -165,7 +165,9 @@ export async function launchRecord(
     const error: LaunchError =
       caught instanceof PermanentLaunchError || caught instanceof TransientLaunchError
         ? caught
-        : new TransientLaunchError(ErrorCode.EcsUnavailable, (caught as Error).message, { cause: caught });
+        : new TransientLaunchError(ErrorCode.Unexpected, `unexpected error: ${(caught as Error).message}`, {
+            cause: caught,
+          });
     const batchType = request?.batchType.name;
     if (error instanceof PermanentLaunchError) {
       return reject(record, error, request, deps, logger);

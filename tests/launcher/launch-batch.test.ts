@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { jest } from '@jest/globals';
 import 'aws-sdk-client-mock-jest';
+import { IdempotentLaunch } from '../../src/launcher/idempotent-launch.js';
 import { clientTokenFor } from '../../src/launcher/run-task-input.js';
 import {
   buildLauncher,
@@ -352,6 +353,20 @@ describe('launch-batch handler', () => {
     const response = await invoke(launcher, [record]);
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+  });
+
+  it('retries an unexpected error (a bug) as transient with code Unexpected, never acknowledging it', async () => {
+    const launcher = buildLauncher(store);
+    jest.spyOn(IdempotentLaunch.prototype, 'run').mockRejectedValueOnce(new TypeError('x is not a function'));
+    const record = sqsRecord({ body: queuedBody({ batchTypeId: 1, requestId: rid('bug') }) });
+
+    const response = await invoke(launcher, [record]);
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+    expect(launcher.sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, {
+      ReceiptHandle: record.receiptHandle,
+    });
+    expect(launcher.sqs).not.toHaveReceivedCommand(SendMessageCommand);
   });
 
   it('acknowledges a launch even when the lifecycle record cannot be written', async () => {
