@@ -1,10 +1,11 @@
-import { Duration, Names } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IRule } from 'aws-cdk-lib/aws-events';
-import { type Grant, type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConstructPropsError } from '../errors.js';
+import { allowRuleToSend } from './rule-delivery-policy.js';
 
 export interface FifoQueueWithDlqProps {
   /** The queue's name; a FIFO name ends in `.fifo`. */
@@ -86,15 +87,7 @@ export class FifoQueueWithDlq extends Construct {
    * rule's ARN, so no other rule (nor any other account's) can write requests.
    */
   public allowDeliveryFrom(rule: IRule): void {
-    this.queue.addToResourcePolicy(
-      new PolicyStatement({
-        sid: `AllowRule${Names.nodeUniqueId(rule.node)}`,
-        principals: [new ServicePrincipal('events.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [this.queue.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
-      }),
-    );
+    allowRuleToSend(this.queue, rule);
   }
 
   /**

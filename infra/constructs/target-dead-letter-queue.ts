@@ -1,11 +1,12 @@
-import { Duration, Names } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IRule } from 'aws-cdk-lib/aws-events';
-import { type Grant, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConstructPropsError } from '../errors.js';
+import { allowRuleToSend } from './rule-delivery-policy.js';
 
 export interface TargetDeadLetterQueueProps {
   /** Encrypts the queue; its policy must let `events.amazonaws.com` use it. */
@@ -48,15 +49,7 @@ export class TargetDeadLetterQueue extends Construct {
 
   /** Lets one rule dead-letter its undeliverable events here, and no other. */
   public allowDeliveryFrom(rule: IRule): void {
-    this.queue.addToResourcePolicy(
-      new PolicyStatement({
-        sid: `AllowRule${Names.nodeUniqueId(rule.node)}`,
-        principals: [new ServicePrincipal('events.amazonaws.com')],
-        actions: ['sqs:SendMessage'],
-        resources: [this.queue.queueArn],
-        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
-      }),
-    );
+    allowRuleToSend(this.queue, rule);
   }
 
   /**
