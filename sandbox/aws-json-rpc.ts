@@ -82,3 +82,32 @@ export function sendAwsError(
 ): void {
   sendJson(response, status, { __type: errorType, ...members }, { 'x-amzn-errortype': errorType });
 }
+
+/**
+ * The operation a request names in `X-Amz-Target` (`<prefix><Operation>`). When
+ * the request is not a POST of a served operation, answers
+ * `UnknownOperationException` itself and returns undefined.
+ */
+export function targetOperation<Operation>(
+  request: IncomingMessage,
+  response: ServerResponse,
+  endpoint: {
+    readonly name: string;
+    readonly targetPrefix: string;
+    readonly operations: Record<string, Operation>;
+  },
+): Operation | undefined {
+  const target = request.headers['x-amz-target'];
+  const name =
+    typeof target === 'string' && target.startsWith(endpoint.targetPrefix)
+      ? target.slice(endpoint.targetPrefix.length)
+      : '';
+  const operation = Object.hasOwn(endpoint.operations, name) ? endpoint.operations[name] : undefined;
+  if (request.method !== 'POST' || operation === undefined) {
+    sendAwsError(response, 400, 'UnknownOperationException', {
+      message: `The local ${endpoint.name} endpoint supports POST with X-Amz-Target ${endpoint.targetPrefix}{${Object.keys(endpoint.operations).join(',')}}; got ${request.method} ${String(target)}.`,
+    });
+    return undefined;
+  }
+  return operation;
+}

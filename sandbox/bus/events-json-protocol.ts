@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PutEventsRequest, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { readJsonInput, sendAwsError, sendJson } from '../aws-json-rpc.js';
+import { readJsonInput, sendAwsError, sendJson, targetOperation } from '../aws-json-rpc.js';
 import { EventsApiError } from './errors.js';
 import type { LocalEventBus } from './local-event-bus.js';
 
@@ -43,18 +43,12 @@ export function createEventsJsonProtocolHandler(
 }
 
 async function handle(bus: LocalEventBus, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const target = request.headers['x-amz-target'];
-  const operationName =
-    typeof target === 'string' && target.startsWith(EVENTS_TARGET_PREFIX)
-      ? target.slice(EVENTS_TARGET_PREFIX.length)
-      : '';
-  const operation = OPERATIONS[operationName];
-  if (request.method !== 'POST' || operation === undefined) {
-    sendAwsError(response, 400, 'UnknownOperationException', {
-      message: `The local EventBridge endpoint supports POST with X-Amz-Target ${EVENTS_TARGET_PREFIX}{${Object.keys(OPERATIONS).join(',')}}; got ${request.method} ${String(target)}.`,
-    });
-    return;
-  }
+  const operation = targetOperation(request, response, {
+    name: 'EventBridge',
+    targetPrefix: EVENTS_TARGET_PREFIX,
+    operations: OPERATIONS,
+  });
+  if (operation === undefined) return;
   const input = await readJsonInput(request, response);
   if (input === undefined) return;
   try {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readJsonInput, sendAwsError, sendJson } from '../aws-json-rpc.js';
+import { readJsonInput, sendAwsError, sendJson, targetOperation } from '../aws-json-rpc.js';
 import { EcsApiError, ServerError } from './errors.js';
 import type { LocalEcs } from './local-ecs.js';
 
@@ -44,18 +44,12 @@ export function createEcsJsonProtocolHandler(
 }
 
 async function handle(ecs: LocalEcs, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const target = request.headers['x-amz-target'];
-  const operationName =
-    typeof target === 'string' && target.startsWith(ECS_TARGET_PREFIX)
-      ? target.slice(ECS_TARGET_PREFIX.length)
-      : '';
-  const operation = OPERATIONS[operationName];
-  if (request.method !== 'POST' || operation === undefined) {
-    sendAwsError(response, 400, 'UnknownOperationException', {
-      message: `The local ECS endpoint supports POST with X-Amz-Target ${ECS_TARGET_PREFIX}{${Object.keys(OPERATIONS).join(',')}}; got ${request.method} ${String(target)}.`,
-    });
-    return;
-  }
+  const operation = targetOperation(request, response, {
+    name: 'ECS',
+    targetPrefix: ECS_TARGET_PREFIX,
+    operations: OPERATIONS,
+  });
+  if (operation === undefined) return;
   const input = await readJsonInput(request, response);
   if (input === undefined) return;
   try {
